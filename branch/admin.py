@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, PartyGroup, WorkTeam
+
+# The admin site is the administrator's tool (系统管理员, a superuser above the branches). Secretaries
+# and members work in Hongqi's own pages, whose access rules live in each app's access module; so
+# staff status alone never opens the admin.
+admin.site.site_header = _("Hongqi administration")
+admin.site.site_title = _("Hongqi administration")
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
+
+class PartyGroupInline(admin.TabularInline):
+    model = PartyGroup
+    extra = 0
+
+
+class WorkTeamInline(admin.TabularInline):
+    model = WorkTeam
+    extra = 0
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["name", "plant", "operation_area"]
+    search_fields = ["name", "plant", "operation_area"]
+    list_filter = ["plant"]
+    inlines = [PartyGroupInline, WorkTeamInline]
+
+
+@admin.register(PartyGroup)
+class PartyGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "area"]
+    search_fields = ["name", "area"]
+    list_filter = ["branch"]
+
+
+@admin.register(WorkTeam)
+class WorkTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "station"]
+    search_fields = ["name", "station"]
+    list_filter = ["branch"]

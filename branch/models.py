@@ -1,0 +1,59 @@
+"""The branch and how it is organised: party groups and front-line work teams."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Branch(models.Model):
+    """A Party branch (党支部). A plant (采油厂) has many; each runs its own members and work."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    plant = models.CharField(_("plant"), max_length=100, help_text=_("The oil production plant the branch belongs to."))
+    operation_area = models.CharField(_("operation area"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["plant", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("branch:overview", args=[self.pk])
+
+
+class PartyGroup(models.Model):
+    """A party group (党小组): the branch draws three by proximity (就近原则)."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="party_groups", verbose_name=_("branch"))
+    name = models.CharField(_("name"), max_length=50)
+    area = models.CharField(_("area"), max_length=100, blank=True, help_text=_("Where the group's members work."))
+
+    class Meta:
+        verbose_name = _("party group")
+        verbose_name_plural = _("party groups")
+        ordering = ["branch", "name"]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="unique_party_group_name_per_branch")]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkTeam(models.Model):
+    """A front-line work crew (班组). Members and non-member employees belong to one."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="work_teams", verbose_name=_("branch"))
+    name = models.CharField(_("name"), max_length=50)
+    station = models.CharField(_("station"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("work team")
+        verbose_name_plural = _("work teams")
+        ordering = ["branch", "name"]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="unique_work_team_name_per_branch")]
+
+    def __str__(self):
+        return self.name

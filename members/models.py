@@ -1,0 +1,204 @@
+"""People: logins, Party members and the branch committee."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branch.models import Branch, PartyGroup, WorkTeam
+
+from .ethnicities import Ethnicity
+from .names import normalize_name
+from .validators import normalize_id_card, validate_id_card, validate_phone
+
+
+class User(AbstractUser):
+    """A login. Members log in with their employee number; the administrator has no member record."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+
+class MemberQuerySet(models.QuerySet):
+    def party_members(self):
+        """Full and probationary members: the people the branch counts as its members."""
+        return self.filter(status__in=Member.PARTY_STATUSES)
+
+    def visible_to(self, actor):
+        """The member records this actor may see: everything for the administrator, the branch for
+        its committee, the group for its leader (and themself), only themself for a member."""
+        if actor.is_admin:
+            return self
+        if actor.member is None:
+            return self.none()
+        if actor.is_committee:
+            return self.filter(branch_id=actor.branch_id)
+        if actor.leads_group_id:
+            return self.filter(Q(party_group_id=actor.leads_group_id) | Q(pk=actor.member.pk))
+        return self.filter(pk=actor.member.pk)
+
+
+class Member(models.Model):
+    """A person in the branch's care: a Party member, or someone on the way to becoming one."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("applicant")
+        ACTIVIST = "activist", _("activist")
+        CANDIDATE = "candidate", _("candidate for admission")
+        PROBATIONARY = "probationary", _("probationary member")
+        FULL = "full", _("full member")
+
+    PARTY_STATUSES = (Status.PROBATIONARY, Status.FULL)
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
+    birth_date = models.DateField(_("birth date"))
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    id_card_number = models.CharField(_("ID card number"), max_length=18, unique=True, validators=[validate_id_card])
+    status = models.CharField(_("party status"), max_length=20, choices=Status.choices, default=Status.FULL)
+    joined_on = models.DateField(
+        _("date joined the Party"), null=True, blank=True, help_text=_("Empty until the person is admitted.")
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("party group"),
+    )
+    work_team = models.ForeignKey(
+        WorkTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("work team")
+    )
+    is_group_leader = models.BooleanField(_("party group leader"), default=False)
+    photo = models.ImageField(_("photo"), upload_to="members/photos/", blank=True)
+    photo_thumbnail = models.ImageField(
+        _("photo thumbnail"), upload_to="members/thumbnails/", blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["photo_thumbnail", "updated_at"])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["employee_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_group"],
+                condition=Q(is_group_leader=True),
+                name="one_leader_per_party_group",
+                violation_error_message=_("This party group already has a leader."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.employee_number})"
+
+    def save(self, *args, **kwargs):
+        # Fold name and ID variants here so every path that saves a member (forms, admin, imports
+        # through save()) stores one spelling; search and uniqueness rely on it.
+        self.name = normalize_name(self.name)
+        self.id_card_number = normalize_id_card(self.id_card_number)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:detail", args=[self.pk])
+
+    @property
+    def is_party_member(self) -> bool:
+        return self.status in self.PARTY_STATUSES
+
+
+class CommitteeRole(models.Model):
+    """A seat on the branch committee (支部委员会). Ended seats are kept for the record."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY = "deputy", _("deputy secretary")
+        ORGANISATION = "organisation", _("organisation committee member")
+        PUBLICITY = "publicity", _("publicity committee member")
+        DISCIPLINE = "discipline", _("discipline committee member")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="committee_roles", verbose_name=_("branch")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="committee_roles", verbose_name=_("member")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee role")
+        verbose_name_plural = _("committee roles")
+        ordering = ["branch", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_holder_per_committee_role",
+                violation_error_message=_("Someone already holds this committee role."),
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_committee_role_per_member",
+                violation_error_message=_("This member already holds a committee role."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.member.name}"
+
+
+class TeamLink(models.Model):
+    """A committee member's linked front-line work team (联点班组), which they help and guide."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="team_links", verbose_name=_("member"))
+    work_team = models.ForeignKey(
+        WorkTeam, on_delete=models.PROTECT, related_name="committee_links", verbose_name=_("work team")
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("linked work team")
+        verbose_name_plural = _("linked work teams")
+        ordering = ["member", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_team_link_per_member",
+                violation_error_message=_("This committee member is already linked to a work team."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} → {self.work_team.name}"
