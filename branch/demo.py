@@ -12,7 +12,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from activities.demo import build_honors
 from members import demo as member_demo
+from members.demo_records import build_member_records
 from members.models import CommitteeRole, Member, TeamLink
 
 from .models import Branch, PartyGroup, WorkTeam
@@ -118,4 +120,7 @@ def build_demo_branch(*, password: str, today: dt.date | None = None) -> DemoRes
         )
         created += new
 
+    # Composition root: each app builds its own year of records on the people above.
+    created += build_member_records(branch=branch, members=members, today=today)
+    created += build_honors(branch=branch, members=members)
     return DemoResult(branch=branch, created=created)

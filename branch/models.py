@@ -13,6 +13,23 @@ class Branch(models.Model):
     operation_area = models.CharField(_("operation area"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Development pipeline intervals. The defaults are the national rules; localities vary some of
+    # them, so each branch may set its own (members/pipeline.py reads them).
+    talk_within_days = models.PositiveSmallIntegerField(_("talk with an applicant within (days)"), default=30)
+    activist_min_months = models.PositiveSmallIntegerField(
+        _("activist for at least (months) before candidacy"), default=12
+    )
+    contact_review_months = models.PositiveSmallIntegerField(_("contacts review activists every (months)"), default=3)
+    branch_review_months = models.PositiveSmallIntegerField(_("branch reviews activists every (months)"), default=6)
+    training_min_days = models.PositiveSmallIntegerField(_("candidate training at least (days)"), default=3)
+    training_min_hours = models.PositiveSmallIntegerField(_("candidate training at least (class hours)"), default=24)
+    probation_months = models.PositiveSmallIntegerField(_("probation (months)"), default=12)
+    probation_decision_days = models.PositiveSmallIntegerField(
+        _("decide on full membership within (days) of the end of probation"), default=30
+    )
+    extension_min_months = models.PositiveSmallIntegerField(_("probation extension at least (months)"), default=6)
+    extension_max_months = models.PositiveSmallIntegerField(_("probation extension at most (months)"), default=12)
+
     class Meta:
         verbose_name = _("branch")
         verbose_name_plural = _("branches")

@@ -43,6 +43,7 @@ class BranchOverview:
     statuses: list[tuple[str, str]]
     groups: list[GroupRow]
     totals: dict[str, int]
+    group_count: int  # the branch's party groups, without the 未分组 row
 
     @property
     def party_member_count(self) -> int:
@@ -59,7 +60,13 @@ class BranchOverview:
 
 def branch_overview(branch: Branch) -> BranchOverview:
     """Members counted by party group and status, in two queries whatever the branch's size."""
-    rows = Member.objects.filter(branch=branch).values("party_group_id", "status").annotate(n=Count("pk")).order_by()
+    rows = (
+        Member.objects.filter(branch=branch)
+        .active()
+        .values("party_group_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts: dict[int | None, dict[str, int]] = defaultdict(dict)
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -69,6 +76,13 @@ def branch_overview(branch: Branch) -> BranchOverview:
         GroupRow(name=group.name, by_status=counts.get(group.pk, {}))
         for group in PartyGroup.objects.filter(branch=branch).order_by("name")
     ]
+    group_count = len(groups)
     if None in counts:
         groups.append(GroupRow(name=str(UNGROUPED), by_status=counts[None]))
-    return BranchOverview(branch=branch, statuses=list(Member.Status.choices), groups=groups, totals=dict(totals))
+    return BranchOverview(
+        branch=branch,
+        statuses=list(Member.Status.choices),
+        groups=groups,
+        totals=dict(totals),
+        group_count=group_count,
+    )

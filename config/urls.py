@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from branch import views as branch_views
-from members import views as member_views
+from members.views import book as member_views
 
 urlpatterns = [
     path("", branch_views.home, name="home"),

@@ -43,21 +43,40 @@ ROLE_LABELS = {
 class Capability(enum.StrEnum):
     VIEW_BRANCH_OVERVIEW = "view_branch_overview"
     VIEW_MEMBERS = "view_members"  # other people's records, within scope
-    MANAGE_MEMBERS = "manage_members"  # create, edit, archive, import
+    MANAGE_MEMBERS = "manage_members"  # create, edit, archive, import, export
     VIEW_OWN_RECORD = "view_own_record"
+    REVIEW_STUDY = "review_study"  # confirm or return study records, within scope
+    DECIDE_CORRECTIONS = "decide_corrections"
+    VIEW_HISTORY = "view_history"  # who changed what on a member's records
+    VIEW_PIPELINE = "view_pipeline"
+    MANAGE_PIPELINE = "manage_pipeline"
 
 
 _MEMBER_CAPS = frozenset({Capability.VIEW_OWN_RECORD})
-_LEADER_CAPS = _MEMBER_CAPS | {Capability.VIEW_MEMBERS}
-_COMMITTEE_CAPS = _LEADER_CAPS | {Capability.VIEW_BRANCH_OVERVIEW}
-_SECRETARY_CAPS = _COMMITTEE_CAPS | {Capability.MANAGE_MEMBERS}
+_LEADER_CAPS = _MEMBER_CAPS | {Capability.VIEW_MEMBERS, Capability.REVIEW_STUDY}
+_COMMITTEE_CAPS = _MEMBER_CAPS | {Capability.VIEW_MEMBERS, Capability.VIEW_BRANCH_OVERVIEW, Capability.VIEW_PIPELINE}
+_SECRETARY_CAPS = _COMMITTEE_CAPS | {
+    Capability.MANAGE_MEMBERS,
+    Capability.REVIEW_STUDY,
+    Capability.DECIDE_CORRECTIONS,
+    Capability.VIEW_HISTORY,
+    Capability.MANAGE_PIPELINE,
+}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.MEMBER: _MEMBER_CAPS,
     Role.GROUP_LEADER: _LEADER_CAPS,
     Role.COMMITTEE: _COMMITTEE_CAPS,
     Role.SECRETARY: _SECRETARY_CAPS,
-    Role.ADMIN: frozenset(Capability) - {Capability.VIEW_OWN_RECORD},
+    # The administrator reads every branch here and changes data through the admin site (which has
+    # the same imports); branch work — roster, reviews, corrections — stays with the branch.
+    Role.ADMIN: frozenset(
+        {
+            Capability.VIEW_BRANCH_OVERVIEW,
+            Capability.VIEW_MEMBERS,
+            Capability.VIEW_HISTORY,
+        }
+    ),
 }
 
 

@@ -138,3 +138,35 @@ def demo_people(today: dt.date) -> list[DemoPerson]:
             )
         )
     return people
+
+
+# ---- a year of member records (study, pairings, the pipeline) -------------------------------
+
+STUDY_TOPICS = [
+    ("学习党章和党内法规", "self_study"),
+    ("学习习近平新时代中国特色社会主义思想专题", "meeting"),
+    ("采油工岗位安全操作规程专题课堂", "topic_class"),
+    ("抽油机井故障诊断与处理", "topic_class"),
+    ("注水井分层配注技术", "topic_class"),
+    ("学习铁人精神和石油精神", "meeting"),
+    ("网上党校专题课程", "online"),
+    ("油田节能降耗新工艺", "self_study"),
+]
+# (mentor index, partner index, kind, goal)
+PAIRINGS = [
+    (8, 16, "han_minority", "抽油机井日常巡检与故障判断"),
+    (9, 22, "han_minority", "小改小革方案设计与制图"),
+    (12, 27, "han_minority", "注水井资料录取规范"),
+    (3, 30, "mutual_help", "双语宣讲党的政策"),
+    (13, 40, "mutual_help", "计量站设备维护保养"),
+    (18, 45, "mutual_help", "安全风险识别"),
+]
+# People on their way into the Party: not among the 57 members and without logins.
+# (employee number, name, gender, ethnicity, stage)
+PIPELINE_PEOPLE = [
+    ("j188101", "刘畅", "M", Ethnicity.HAN, "applicant_late"),
+    ("j188102", "木拉提·阿不都", "M", Ethnicity.UYGHUR, "applicant"),
+    ("j188103", "王思雨", "F", Ethnicity.HAN, "activist"),
+    ("j188104", "阿曼古丽·努尔", "F", Ethnicity.KAZAKH, "activist_ready"),
+    ("j188105", "赵磊", "M", Ethnicity.HAN, "candidate"),
+]

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from .models import Member
-from .services import member_make_thumbnail
+from .services.photos import member_make_thumbnail
 
 
 @shared_task

@@ -82,3 +82,48 @@ class TeamLinkFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     work_team = factory.SubFactory(WorkTeamFactory, branch=factory.SelfAttribute("..member.branch"))
     started_on = dt.date(2024, 1, 1)
+
+
+class StudyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.StudyRecord"
+
+    member = factory.SubFactory(MemberFactory)
+    studied_on = dt.date(2025, 3, 10)
+    topic = factory.Sequence(lambda n: f"学习专题{n}")
+    form = "self_study"
+    hours = 2
+    status = "submitted"
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Pairing"
+
+    mentor = factory.SubFactory(MemberFactory)
+    mentee = factory.SubFactory(MemberFactory, branch=factory.SelfAttribute("..mentor.branch"))
+    branch = factory.SelfAttribute("mentor.branch")
+    kind = "mutual_help"
+    goal = factory.Sequence(lambda n: f"技能目标{n}")
+    started_on = dt.date(2025, 4, 1)
+
+
+class HonorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Honor"
+
+    member = factory.SubFactory(MemberFactory)
+    branch = factory.SelfAttribute("member.branch")
+    title = factory.Sequence(lambda n: f"优秀共产党员{n}")
+    level = "plant"
+    awarded_on = dt.date(2025, 6, 30)
+    awarded_by = "百口泉采油厂党委"
+
+
+class CorrectionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.CorrectionRequest"
+
+    member = factory.SubFactory(MemberFactory)
+    changes = factory.LazyFunction(lambda: {"phone": "13912345678"})
+    reason = "手机号换了"

@@ -11,25 +11,25 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
-    "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], 'name': str(settings.DATABASES['default']['NAME']),"
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'db': db['ENGINE'], 'name': str(db['NAME']),"
     " 'debug': settings.DEBUG, 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL,"
     " 'cache': settings.CACHES['default']['BACKEND'], 'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE,"
     " 'hosts': settings.ALLOWED_HOSTS}))"
 )
-CLEAN = {
-    k: v
-    for k, v in os.environ.items()
-    if k
-    not in {
-        "DATABASE_URL",
-        "REDIS_URL",
-        "DEBUG",
-        "SECRET_KEY",
-        "ALLOWED_HOSTS",
-        "DJANGO_SETTINGS_MODULE",
-        "SECURE_SSL_REDIRECT",
-    }
+# Variables the test run itself sets (tests/settings.py, the browser conftest) must not reach the
+# fresh interpreters, or they would hide what production settings do.
+_SET_BY_TESTS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
+CLEAN = {k: v for k, v in os.environ.items() if k not in _SET_BY_TESTS}
 
 
 def probe(**env):

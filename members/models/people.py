@@ -10,9 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from branch.models import Branch, PartyGroup, WorkTeam
 
-from .ethnicities import Ethnicity
-from .names import normalize_name
-from .validators import normalize_id_card, validate_id_card, validate_phone
+from ..ethnicities import Ethnicity
+from ..names import normalize_name
+from ..validators import normalize_id_card, validate_id_card, validate_phone
 
 
 class User(AbstractUser):
@@ -23,6 +23,10 @@ class User(AbstractUser):
 
 
 class MemberQuerySet(models.QuerySet):
+    def active(self):
+        """People still in the branch; archived records stay readable but drop out of lists."""
+        return self.filter(archived_on__isnull=True)
+
     def party_members(self):
         """Full and probationary members: the people the branch counts as its members."""
         return self.filter(status__in=Member.PARTY_STATUSES)
@@ -55,7 +59,15 @@ class Member(models.Model):
         PROBATIONARY = "probationary", _("probationary member")
         FULL = "full", _("full member")
 
+    class ArchiveReason(models.TextChoices):
+        TRANSFERRED_OUT = "transferred_out", _("transferred out")
+        DIED = "died", _("died")
+        EXPELLED = "expelled", _("expelled from the Party")
+        WITHDREW = "withdrew", _("left the Party")
+        DROPPED = "dropped", _("left the development pipeline")
+
     PARTY_STATUSES = (Status.PROBATIONARY, Status.FULL)
+    PIPELINE_STATUSES = (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY)
 
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch"))
     user = models.OneToOneField(
@@ -89,6 +101,14 @@ class Member(models.Model):
         WorkTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("work team")
     )
     is_group_leader = models.BooleanField(_("party group leader"), default=False)
+    # The three roles (三好) a member may be given: publicise policy, pass on employees' requests,
+    # solve employees' difficulties.
+    is_publicist = models.BooleanField(_("publicist"), default=False, help_text=_("宣传员: publicises policy."))
+    is_liaison = models.BooleanField(_("liaison"), default=False, help_text=_("联络员: passes on employees' requests."))
+    is_server = models.BooleanField(_("server"), default=False, help_text=_("服务员: solves employees' difficulties."))
+    archived_on = models.DateField(_("left on"), null=True, blank=True)
+    archive_reason = models.CharField(_("reason for leaving"), max_length=20, choices=ArchiveReason.choices, blank=True)
+    archive_note = models.CharField(_("note on leaving"), max_length=200, blank=True)
     photo = models.ImageField(_("photo"), upload_to="members/photos/", blank=True)
     photo_thumbnail = models.ImageField(
         _("photo thumbnail"), upload_to="members/thumbnails/", blank=True, editable=False
@@ -128,6 +148,16 @@ class Member(models.Model):
     @property
     def is_party_member(self) -> bool:
         return self.status in self.PARTY_STATUSES
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_on is not None
+
+    @property
+    def service_roles(self) -> list[str]:
+        """Labels of the three roles (三好) this member holds, in their fixed order."""
+        flags = [("is_publicist", self.is_publicist), ("is_liaison", self.is_liaison), ("is_server", self.is_server)]
+        return [str(self._meta.get_field(name).verbose_name) for name, held in flags if held]
 
 
 class CommitteeRole(models.Model):
@@ -202,3 +232,36 @@ class TeamLink(models.Model):
 
     def __str__(self):
         return f"{self.member.name} → {self.work_team.name}"
+
+
+class Pairing(models.Model):
+    """Two members raising each other's skill: mutual help (结对互帮) or a Han-minority partnership (民汉搭档)."""
+
+    class Kind(models.TextChoices):
+        MUTUAL_HELP = "mutual_help", _("mutual-help pairing")
+        HAN_MINORITY = "han_minority", _("Han-minority partnership")
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("branch"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    mentor = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mentoring", verbose_name=_("mentor"))
+    mentee = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mentored_by", verbose_name=_("partner"))
+    goal = models.CharField(_("goal"), max_length=200, help_text=_("The skill the pair works on."))
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="pairing_needs_two_people",
+                violation_error_message=_("A member cannot be paired with themself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.mentor.name} — {self.mentee.name}"

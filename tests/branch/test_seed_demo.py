@@ -69,13 +69,18 @@ def test_second_run_changes_nothing(seeded):
 
 
 def test_same_data_on_every_run(seeded):
-    first = _snapshot()["members"]
-    TeamLink.objects.all().delete()
-    CommitteeRole.objects.all().delete()
-    Member.objects.all().delete()
-    call_command("seed_demo")
-    again = [row[:5] for row in _snapshot()["members"]]
-    assert again == [row[:5] for row in first]
+    import datetime as dt
+
+    from members.demo import demo_people
+
+    today = dt.date(2026, 11, 25)
+    assert demo_people(today) == demo_people(today)
+    stored = list(
+        Member.objects.filter(employee_number__in=[p.employee_number for p in demo_people(today)])
+        .order_by("employee_number")
+        .values_list("employee_number", "name", "id_card_number", "birth_date")
+    )
+    assert stored == [(p.employee_number, p.name, p.id_card_number, p.birth_date) for p in demo_people(today)]
 
 
 def test_custom_password(db, settings, client):

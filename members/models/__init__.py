@@ -1,0 +1,19 @@
+"""Member-side models, one module per subject; import them from here."""
+
+from .development import ActivistReview, BranchReview, Development
+from .people import CommitteeRole, Member, MemberQuerySet, Pairing, TeamLink, User
+from .records import CorrectionRequest, StudyRecord
+
+__all__ = [
+    "ActivistReview",
+    "BranchReview",
+    "CommitteeRole",
+    "CorrectionRequest",
+    "Development",
+    "Member",
+    "MemberQuerySet",
+    "Pairing",
+    "StudyRecord",
+    "TeamLink",
+    "User",
+]

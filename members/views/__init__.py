@@ -1,0 +1,1 @@
+"""Member-side pages, one module per subject; members/urls.py wires them."""
