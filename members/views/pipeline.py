@@ -98,6 +98,8 @@ def pipeline(request):
 def _actions_for(development, member):
     if development is None:
         return ["apply"]
+    if member.status == S.APPLICANT:
+        return ["talk"] if development.talked_on is None else ["activist"]
     return [key for key, (_l, _f, _s, statuses) in ACTIONS.items() if statuses and member.status in statuses]
 
 
