@@ -36,6 +36,7 @@ def _book_context(request, pk: int) -> dict:
         "is_self": is_self,
         "can_manage": request.actor.can(Capability.MANAGE_MEMBERS) and not member.is_archived,
         "can_review_study": can_review_study(request.actor, member),
+        "can_view_pipeline": request.actor.can(Capability.VIEW_PIPELINE) and member.status != member.Status.FULL,
         "pending_correction": is_self and member.corrections.filter(status=CorrectionRequest.Status.PENDING).exists(),
     }
 

@@ -38,10 +38,14 @@ def test_seed_builds_the_seed_branch(seeded):
     assert Member.objects.filter(name__in=["唐光辉", "周传辉"]).count() == 2
     assert Member.objects.filter(name__contains="·").count() >= 5
     assert Member.objects.exclude(ethnicity="01").count() >= 5
-    # Every member has a valid ID card number and a login named after the employee number.
+    # Every person has a valid ID card number; every Party member a login named after the employee
+    # number (people still on the way into the Party have none).
     for member in Member.objects.select_related("user"):
         member.full_clean()
-        assert member.user.username == member.employee_number
+        if member.is_party_member:
+            assert member.user.username == member.employee_number
+        else:
+            assert member.user is None
 
 
 def test_seed_roles_match_the_readme(seeded):
