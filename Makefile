@@ -42,7 +42,7 @@ check: install
 
 # Refresh the Chinese catalogue after changing user-facing strings, then fill in the new msgstr.
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "static/vendor/*" --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "static/vendor/*" --ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
 bench: install
