@@ -9,7 +9,9 @@ from branch.models import PartyGroup, WorkTeam
 
 from .ethnicities import Ethnicity
 from .models import CommitteeRole, CorrectionRequest, Member, StudyRecord
+from .names import normalize_name
 from .recordbook import sections
+from .validators import normalize_id_card
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "jpg", "jpeg", "png", "txt"]
@@ -116,6 +118,13 @@ class CorrectionForm(forms.ModelForm):
         model = Member
         fields = list(CorrectionRequest.CORRECTABLE_FIELDS)
         widgets = {"birth_date": DateInput()}
+
+    # Fold spellings as Member.save() does, so a variant of today's value is not a change.
+    def clean_name(self):
+        return normalize_name(self.cleaned_data.get("name"))
+
+    def clean_id_card_number(self):
+        return normalize_id_card(self.cleaned_data.get("id_card_number"))
 
     def validate_unique(self):
         # Uniqueness is checked again when the secretary approves; here it would only reveal

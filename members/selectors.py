@@ -129,10 +129,12 @@ def _diff_rows(rows, model, kind: str, lookups, skip=()) -> list[Change]:
 
 def member_history(member: Member, limit: int = 200) -> list[Change]:
     """Who changed what on a member's record, development steps and study records, newest first.
-    Four queries whatever the length of the history."""
+    Six queries whatever the length of the history."""
     lookups = {
         PartyGroup: dict(PartyGroup.objects.filter(branch_id=member.branch_id).values_list("pk", "name")),
         WorkTeam: dict(WorkTeam.objects.filter(branch_id=member.branch_id).values_list("pk", "name")),
+        # Reviewers of study records: the branch's secretary or a group leader.
+        Member: dict(Member.objects.filter(branch_id=member.branch_id).values_list("pk", "name")),
     }
     member_rows = member.history.select_related("history_user").order_by("history_date", "history_id")
     changes = _diff_rows(

@@ -20,6 +20,13 @@ def can_review_study(actor: Actor, member: Member) -> bool:
     return actor.leads_group_id is not None and member.party_group_id == actor.leads_group_id
 
 
+def _assign(record: StudyRecord, fields: dict) -> None:
+    # save_form_data knows the form conventions for files: False clears the attachment, None keeps it.
+    for name, value in fields.items():
+        if name in EDITABLE_FIELDS:
+            StudyRecord._meta.get_field(name).save_form_data(record, value)
+
+
 def _check_date(studied_on) -> None:
     if studied_on > timezone.localdate():
         raise ValidationError({"studied_on": _("A study record cannot be dated in the future.")})
@@ -29,7 +36,8 @@ def _check_date(studied_on) -> None:
 def study_record_create(*, member: Member, **fields) -> StudyRecord:
     """Add a record to the member's own book, waiting for confirmation."""
     _check_date(fields["studied_on"])
-    record = StudyRecord(member=member, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    record = StudyRecord(member=member)
+    _assign(record, fields)
     record.full_clean()
     record.save()
     return record
@@ -41,9 +49,7 @@ def study_record_update(*, record: StudyRecord, **fields) -> StudyRecord:
     if record.status == StudyRecord.Status.CONFIRMED:
         raise ValidationError(_("A confirmed study record can no longer be changed."), code="confirmed")
     _check_date(fields.get("studied_on", record.studied_on))
-    for name, value in fields.items():
-        if name in EDITABLE_FIELDS:
-            setattr(record, name, value)
+    _assign(record, fields)
     record.status = StudyRecord.Status.SUBMITTED
     record.return_reason = ""
     record.full_clean()

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -88,7 +89,11 @@ def study_confirm(request, pk: int):
         messages.success(
             request, _("Confirmed: %(topic)s (%(name)s).") % {"topic": record.topic, "name": record.member.name}
         )
-    return redirect(request.POST.get("next") or "members:study_queue")
+    # Only a page of this site: `next` comes from the browser and must not send the reviewer elsewhere.
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "members:study_queue"
+    return redirect(next_url)
 
 
 @login_required
