@@ -39,6 +39,8 @@ def correction_decide(*, request: CorrectionRequest, approve: bool, decided_by, 
         raise ValidationError(_("This correction has already been decided."), code="decided")
     if approve:
         member = Member.objects.select_for_update().get(pk=request.member_id)
+        if member.is_archived:
+            raise ValidationError(_("The member has left; an archived record cannot be changed."), code="archived")
         for name, value in request.changes.items():
             field = Member._meta.get_field(name)
             setattr(member, name, field.to_python(value))
