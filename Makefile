@@ -19,10 +19,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	@if [ "$$($(DEV_ENV) $(PY) manage.py shell -c 'from branch.models import Branch; print(Branch.objects.exists())')" = "False" ]; then \
-		echo "Empty database: loading the demo branch (seed_demo)"; \
-		$(DEV_ENV) $(PY) manage.py seed_demo; \
-	fi
+	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -100,3 +100,11 @@ def test_refuses_without_debug_unless_forced(db, settings):
     assert not Branch.objects.exists()
     call_command("seed_demo", force=True)
     assert Branch.objects.count() == 1
+
+
+def test_if_empty_leaves_an_existing_database_alone(db, settings):
+    settings.DEBUG = True
+    Branch.objects.create(name="另一个党支部", plant="某采油厂")
+    call_command("seed_demo", if_empty=True)
+    assert Branch.objects.count() == 1
+    assert not Member.objects.exists()

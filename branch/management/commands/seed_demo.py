@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from branch.demo import build_demo_branch
+from branch.models import Branch
 
 
 class Command(BaseCommand):
@@ -15,10 +16,18 @@ class Command(BaseCommand):
             help="Password for every demo account created by this run (default: %(default)s).",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has a branch (used by make run).",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (for a demo server, never production)."
         )
 
-    def handle(self, *args, password, force, **options):
+    def handle(self, *args, password, force, if_empty, **options):
+        if if_empty and Branch.objects.exists():
+            self.stdout.write("The database already has a branch; the demo is not loaded.")
+            return
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
