@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CommitteeRole, Member, TeamLink, User
+from .resources import RosterAdminMixin
 
 
 @admin.register(User)
@@ -11,7 +12,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(RosterAdminMixin, SimpleHistoryAdmin):
     list_display = ["employee_number", "name", "branch", "party_group", "work_team", "status", "ethnicity"]
     list_filter = ["branch", "status", "party_group", "work_team", "ethnicity", "gender", "is_group_leader"]
     search_fields = ["name", "employee_number", "id_card_number", "phone"]

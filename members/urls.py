@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import book, corrections, pipeline, roster, study
+from .views import book, corrections, pipeline, roster, study, transfer
 
 app_name = "members"
 urlpatterns = [
@@ -33,3 +33,4 @@ urlpatterns = [
         name="correction_reject",
     ),
 ]
+urlpatterns += transfer.urlpatterns
