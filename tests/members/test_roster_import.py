@@ -46,7 +46,6 @@ from tests.factories import MemberFactory, PartyGroupFactory, WorkTeamFactory, v
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-
 @pytest.fixture(autouse=True)
 def _upload_dir(settings, tmp_path):
     settings.HONGQI_ROSTER_UPLOAD_DIR = tmp_path / "uploads"
