@@ -1,3 +1,6 @@
+import importlib
+import pkgutil
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +10,8 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
-        from .book_sections import register_activity_sections
+        # Every module in activities/sections/ adds its record-book sections through register_sections().
+        from . import sections
 
-        register_activity_sections()
+        for module in pkgutil.iter_modules(sections.__path__):
+            importlib.import_module(f"{sections.__name__}.{module.name}").register_sections()

@@ -1,5 +1,6 @@
 """The branch and how it is organised: party groups and front-line work teams."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,13 @@ class Branch(models.Model):
     )
     extension_min_months = models.PositiveSmallIntegerField(_("probation extension at least (months)"), default=6)
     extension_max_months = models.PositiveSmallIntegerField(_("probation extension at most (months)"), default=12)
+
+    # Organisation life (三会一课): how often each kind of meeting must be held, in months.
+    general_meeting_months = models.PositiveSmallIntegerField(_("branch general meeting every (months)"), default=3)
+    committee_meeting_months = models.PositiveSmallIntegerField(_("committee meeting every (months)"), default=1)
+    group_meeting_months = models.PositiveSmallIntegerField(_("party group meeting every (months)"), default=1)
+    party_lecture_months = models.PositiveSmallIntegerField(_("party lecture every (months)"), default=3)
+    theme_day_months = models.PositiveSmallIntegerField(_("theme party day every (months)"), default=1)
 
     class Meta:
         verbose_name = _("branch")
@@ -74,3 +82,28 @@ class WorkTeam(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Notification(models.Model):
+    """An in-app reminder for one user. `key` names the thing reminded about (e.g.
+    "guidance:2026-11:member-12"), so the reminder job never sends the same thing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("details"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_thing")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("branches/", include("branch.urls")),
     path("members/", include("members.urls")),
+    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,4 @@
-"""What happens in the branch: honours now; events, attendance, appeals, care visits and red-flag
-work arrive with the features that record them."""
+"""Honours (荣誉) of members and of the branch."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from members.models import Member
 from members.recordbook import Entry, Period, Section, register
 
-from .models import Honor
+from ..models import Honor
 
 
 def honor_entries(member: Member, period: Period) -> list[Entry]:
@@ -21,5 +21,5 @@ def honor_entries(member: Member, period: Period) -> list[Entry]:
     ]
 
 
-def register_activity_sections() -> None:
+def register_sections() -> None:
     register(Section("honors", gettext_lazy("Honours"), 50, honor_entries))

@@ -1,0 +1,1 @@
+"""Activities: sections, one module per subject."""

@@ -1,0 +1,1 @@
+"""Activities: selectors, one module per subject."""
