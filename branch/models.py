@@ -38,6 +38,15 @@ class Branch(models.Model):
     party_lecture_months = models.PositiveSmallIntegerField(_("party lecture every (months)"), default=3)
     theme_day_months = models.PositiveSmallIntegerField(_("theme party day every (months)"), default=1)
 
+    # Service work.
+    care_visit_within_days = models.PositiveSmallIntegerField(_("visit a care occasion within (days)"), default=7)
+    appeal_answer_days = models.PositiveSmallIntegerField(_("answer an appeal within (days)"), default=15)
+    wall_is_public = models.BooleanField(
+        _("the wall needs no login"),
+        default=False,
+        help_text=_("Turn on to show the wall (三上墙) on the hall's screen without logging in."),
+    )
+
     class Meta:
         verbose_name = _("branch")
         verbose_name_plural = _("branches")

@@ -1,7 +1,7 @@
 """Member-side models, one module per subject; import them from here."""
 
 from .development import ActivistReview, BranchReview, Development
-from .people import CommitteeRole, Member, MemberQuerySet, Pairing, TeamLink, User
+from .people import CommitteeRole, Employee, Member, MemberQuerySet, Pairing, TeamLink, User
 from .records import CorrectionRequest, StudyRecord
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "BranchReview",
     "CommitteeRole",
     "CorrectionRequest",
+    "Employee",
     "Development",
     "Member",
     "MemberQuerySet",

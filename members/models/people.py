@@ -266,3 +266,30 @@ class Pairing(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.mentor.name} — {self.mentee.name}"
+
+
+class Employee(models.Model):
+    """A front-line employee (群众) the branch serves: they raise appeals and receive care visits. Party
+    members who raise an appeal are recorded here too, linked to their member record."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="employees", verbose_name=_("branch"))
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    work_team = models.ForeignKey(
+        WorkTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="employees", verbose_name=_("work team")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    member = models.OneToOneField(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="employee", verbose_name=_("member")
+    )
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.work_team.name}）" if self.work_team_id else self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        super().save(*args, **kwargs)
