@@ -1,4 +1,13 @@
-from .views import assets, duties, meetings, redflag
+from .views import appeals, assets, care, duties, meetings, recognition, redflag, service
 
 app_name = "activities"
-urlpatterns = meetings.urlpatterns + redflag.urlpatterns + assets.urlpatterns + duties.urlpatterns
+urlpatterns = (
+    meetings.urlpatterns
+    + redflag.urlpatterns
+    + assets.urlpatterns
+    + duties.urlpatterns
+    + service.urlpatterns
+    + appeals.urlpatterns
+    + care.urlpatterns
+    + recognition.urlpatterns
+)

@@ -1,0 +1,3 @@
+"""Pages for recognition. `urlpatterns` is included by activities/urls.py under the "activities" namespace."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for service. `urlpatterns` is included by activities/urls.py under the "activities" namespace."""
+
+urlpatterns: list = []
