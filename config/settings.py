@@ -7,6 +7,7 @@ Laptop mode needs none of them beyond DEBUG=1: SQLite in the project folder, Cel
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "branch.context_processors.notifications",
             ],
         },
     },
@@ -153,6 +155,11 @@ else:
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Celery beat: the reminder job every morning at 07:00 branch time (CELERY_TIMEZONE). Installs without
+# beat run `python manage.py send_reminders` from cron instead; both are safe to run twice.
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "activities.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
+}
 
 # Production hardening, on whenever DEBUG is off. SECURE_SSL_REDIRECT can be turned off when a
 # proxy in front of the app already redirects (set SECURE_SSL_REDIRECT=0).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("branches/", include("branch.urls")),
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
+    path("notifications/", include("branch.views_notifications")),
     path("admin/", admin.site.urls),
 ]
 
