@@ -12,7 +12,9 @@ from django.db.models import Q, QuerySet
 
 from members.access import Actor, Role
 
-from .models import Asset, GuidanceVisit, Meeting, RedFlagAssignment
+from .models import Activity, Asset, GuidanceVisit, Meeting, RedFlagAssignment
+from .models.appeals import Appeal
+from .models.care import CareOccasion, CareVisit
 
 
 class Can(enum.StrEnum):
@@ -25,6 +27,15 @@ class Can(enum.StrEnum):
     MANAGE_ASSIGNMENTS = "manage_assignments"  # red-flag assignments and their targets
     VIEW_RED_FLAG = "view_red_flag"  # the board, charts and readings, within scope
     ENTER_READINGS = "enter_readings"  # within scope: own asset, the group's, the branch's
+    MANAGE_RECOGNITION = "manage_recognition"  # innovations, honours, publicity, 五带头标兵 selections
+    NOMINATE = "nominate"  # put another member forward while a selection takes nominations
+    MANAGE_APPEALS = "manage_appeals"  # forums and every appeal of the branch (a handler answers their own)
+    MANAGE_CARE = "manage_care"  # report care occasions (五一定) and record visits
+    VIEW_CARE_DETAILS = "view_care_details"  # the private details of illness and hardship
+    # Service activities (dedication days, theme activities, topic classes, pairing sessions):
+    MANAGE_ACTIVITIES = "manage_activities"  # create and edit the branch's activities, add photos
+    TAKE_ATTENDANCE = "take_attendance"  # within scope: a group leader their group, the committee all
+    REGISTER_FOR_ACTIVITY = "register_for_activity"  # a member signs up for a planned activity
 
 
 _CAPS: dict[Role, frozenset[Can]] = {
@@ -45,6 +56,15 @@ _CAPS: dict[Role, frozenset[Can]] = {
     # The administrator reads everything here and changes data in the admin site.
     Role.ADMIN: frozenset({Can.VIEW_MEETINGS, Can.VIEW_DUTIES, Can.VIEW_RED_FLAG}),
 }
+# Recognition: the committee manages it (the secretary alone edits the wall's rules, checked in
+# activities/services/recognition.py); every member may nominate. Added here, not in the dict
+# above, so the edit stays small.
+_CAPS[Role.MEMBER] = _CAPS[Role.MEMBER] | {Can.NOMINATE}
+_CAPS[Role.GROUP_LEADER] = _CAPS[Role.GROUP_LEADER] | {Can.NOMINATE}
+_CAPS[Role.COMMITTEE] = _CAPS[Role.COMMITTEE] | {Can.NOMINATE, Can.MANAGE_RECOGNITION}
+# Appeals and care: the committee runs them; private care details stay with the committee (the
+# secretary has every capability). Added here, not in the dict above, so the edit stays small.
+_CAPS[Role.COMMITTEE] = _CAPS[Role.COMMITTEE] | {Can.MANAGE_APPEALS, Can.MANAGE_CARE, Can.VIEW_CARE_DETAILS}
 
 
 def can(actor: Actor, capability: Can) -> bool:
@@ -107,3 +127,61 @@ def assignments_visible_to(actor: Actor) -> QuerySet[RedFlagAssignment]:
             Q(member__party_group_id=actor.leads_group_id) | Q(member=actor.member), asset__branch_id=actor.branch_id
         )
     return RedFlagAssignment.objects.filter(member=actor.member)
+
+
+def appeals_visible_to(actor: Actor) -> QuerySet[Appeal]:
+    """Committee and secretary: the branch's appeals; any other member: the appeals they handle (as
+    联络员); the administrator: every branch's, read only."""
+    if actor.is_admin:
+        return Appeal.objects.all()
+    if actor.member is None:
+        return Appeal.objects.none()
+    if actor.is_committee:
+        return Appeal.objects.filter(branch_id=actor.branch_id)
+    return Appeal.objects.filter(branch_id=actor.branch_id, handler=actor.member)
+
+
+def care_visible_to(actor: Actor) -> QuerySet[CareOccasion]:
+    """Committee and secretary: the branch's care occasions; any other member: the occasions they
+    visited; the administrator: every branch's. Private details are a capability, not a scope
+    (Can.VIEW_CARE_DETAILS)."""
+    if actor.is_admin:
+        return CareOccasion.objects.all()
+    if actor.member is None:
+        return CareOccasion.objects.none()
+    if actor.is_committee:
+        return CareOccasion.objects.filter(branch_id=actor.branch_id)
+    visited = CareVisit.objects.filter(visitors=actor.member).values("occasion_id")
+    return CareOccasion.objects.filter(branch_id=actor.branch_id, pk__in=visited)
+
+
+# Service activities. Added to the roles here, after the table, so the entries above stay as they
+# are; the secretary has them through `frozenset(Can)`. Every member sees the branch's activities
+# (`activities_visible_to`); the administrator reads them and changes nothing.
+_CAPS[Role.MEMBER] = _CAPS[Role.MEMBER] | {Can.REGISTER_FOR_ACTIVITY}
+_CAPS[Role.GROUP_LEADER] = _CAPS[Role.GROUP_LEADER] | {Can.REGISTER_FOR_ACTIVITY, Can.TAKE_ATTENDANCE}
+_CAPS[Role.COMMITTEE] = _CAPS[Role.COMMITTEE] | {
+    Can.REGISTER_FOR_ACTIVITY,
+    Can.TAKE_ATTENDANCE,
+    Can.MANAGE_ACTIVITIES,
+}
+
+
+def activities_visible_to(actor: Actor) -> QuerySet[Activity]:
+    """The administrator: every branch's activities; anyone with a member record: their branch's
+    (members need the calendar to register); nobody else anything."""
+    if actor.is_admin:
+        return Activity.objects.all()
+    if actor.member is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(branch_id=actor.branch_id)
+
+
+def attendance_scope(actor: Actor, activity: Activity) -> int | bool:
+    """Whose attendance the actor may take at this activity: True for everyone (the committee of the
+    activity's branch), a party group id (a group leader: their own group), or False for nobody."""
+    if actor.member is None or actor.branch_id != activity.branch_id or not can(actor, Can.TAKE_ATTENDANCE):
+        return False
+    if actor.is_committee:
+        return True
+    return actor.leads_group_id or False

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from activities.demo import build_honors
+from activities.demo import build_honors, build_recognition
 from activities.demo_duties import build_duties
 from members import demo as member_demo
 from members.demo_records import build_member_records
@@ -124,5 +124,6 @@ def build_demo_branch(*, password: str, today: dt.date | None = None) -> DemoRes
     # Composition root: each app builds its own year of records on the people above.
     created += build_member_records(branch=branch, members=members, today=today)
     created += build_honors(branch=branch, members=members)
+    created += build_recognition(branch=branch, members=members, today=today)
     created += build_duties(branch=branch, members=members, today=today)
     return DemoResult(branch=branch, created=created)
