@@ -15,6 +15,7 @@ from django.utils import timezone
 from activities.demo import build_honors, build_recognition
 from activities.demo_appeals import build_appeals_and_care
 from activities.demo_duties import build_duties
+from activities.demo_service import build_service_activities
 from members import demo as member_demo
 from members.demo_records import build_member_records
 from members.models import CommitteeRole, Member, TeamLink
@@ -124,6 +125,7 @@ def build_demo_branch(*, password: str, today: dt.date | None = None) -> DemoRes
 
     # Composition root: each app builds its own year of records on the people above.
     created += build_member_records(branch=branch, members=members, today=today)
+    created += build_service_activities(branch=branch, members=members, today=today)
     created += build_appeals_and_care(branch=branch, members=members, today=today)
     created += build_honors(branch=branch, members=members)
     created += build_recognition(branch=branch, members=members, today=today)

@@ -98,14 +98,12 @@ def period_status(*, done: int, done_before: int, owed_since: dt.date, today: dt
 
 
 def count_dedication_days(member_ids: list[int], start: dt.date, end: dt.date) -> dict[int, int] | None:
-    """How many dedication days (党员奉献日) each member joined between start and end (inclusive).
+    """How many dedication days (党员奉献日) each member attended between start and end (inclusive),
+    as {member_id: days}; members without any may be missing. (A None here would mean "not recorded",
+    which the board still understands, for a branch that does not record dedication days.)"""
+    from .service import dedication_days_attended
 
-    Returns None while the branch's dedication days are not recorded anywhere: the board then shows
-    "not recorded yet" and leaves them out of the status. The dedication-day work (issue 5, model
-    activities.models.DedicationDay) replaces this body with one aggregate query returning
-    {member_id: days}; members without any may be left out of the dict. Nothing else changes.
-    """
-    return None
+    return dedication_days_attended(member_ids, start, end)
 
 
 # ---- the board ----------------------------------------------------------------------------------

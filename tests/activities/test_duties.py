@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image
 
+import activities.selectors.duties as duties_selectors
 from activities.demo_duties import build_duties
 from activities.models import GuidanceVisit
 from activities.sections.duties import guidance_entries
-from activities.selectors import duties as duties_selectors
 from activities.selectors.duties import Status, days_left, duty_board
 from activities.services.duties import guidance_visit_log
 from members.models import CommitteeRole, Member
@@ -24,6 +24,15 @@ from .factories_duties import GuidanceVisitFactory, committee_member_with_team, 
 
 TODAY = dt.date(2026, 11, 25)  # six days left in November, today included
 EARLY = dt.date(2026, 11, 10)
+
+
+@pytest.fixture(autouse=True)
+def _dedication_days_not_recorded(request, monkeypatch):
+    """Most tests here are about guidance visits: they run as for a branch that records no dedication
+    days, so only the guidance duty decides the status. Tests marked `counts_dedication_days` use the
+    real count (activities.selectors.service)."""
+    if request.node.get_closest_marker("counts_dedication_days") is None:
+        monkeypatch.setattr(duties_selectors, "count_dedication_days", lambda *args: None)
 
 
 @pytest.fixture
@@ -430,3 +439,18 @@ def test_demo_duties_are_idempotent_and_show_someone_overdue(demo_branch):
 def test_demo_duties_without_a_committee_do_nothing(db):
     branch = BranchFactory()
     assert build_duties(branch=branch, members=[MemberFactory(branch=branch)], today=TODAY) == 0
+
+
+@pytest.mark.counts_dedication_days
+def test_dedication_days_attended_count_toward_the_quarter(linked, team):
+    from tests.activities.factories_service import ActivityAttendanceFactory, ActivityFactory, at
+
+    GuidanceVisitFactory(member=linked, work_team=team, visited_on=TODAY)
+    row = row_of(duty_board(linked.branch, TODAY), linked)
+    assert row.dedication_days == 0
+    assert row.status != Status.ON_TRACK  # guidance is done, but no dedication day yet this quarter
+    day = ActivityFactory(branch=linked.branch, starts_at=at(TODAY.replace(day=3), 9))
+    ActivityAttendanceFactory(activity=day, member=linked)
+    row = row_of(duty_board(linked.branch, TODAY), linked)
+    assert row.dedication_days == 1
+    assert row.status == Status.ON_TRACK

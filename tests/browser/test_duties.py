@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from activities.models import GuidanceVisit
 from tests.activities.factories_duties import link_team
+from tests.activities.factories_service import ActivityAttendanceFactory, ActivityFactory, at
 
 from .conftest import has_horizontal_scroll, login_as, path_of
 
@@ -38,7 +39,13 @@ def test_committee_member_logs_a_visit_on_a_phone_and_the_board_turns_green(
     phone_page, live_server, committee_member, secretary, team, tmp_path, shots_dir
 ):
     # Linked since 2024 and never visited: last month went by without a visit, so the board says overdue.
+    # The other duty is met: they joined a dedication day this quarter.
     link_team(committee_member, team=team)
+    today = timezone.localdate()
+    ActivityAttendanceFactory(
+        activity=ActivityFactory(branch=committee_member.branch, starts_at=at(today.replace(day=1), 9)),
+        member=committee_member,
+    )
     page = phone_page
     login_as(page, live_server, committee_member)
     page.goto(live_server.url + reverse("activities:duty_board"))
@@ -47,7 +54,7 @@ def test_committee_member_logs_a_visit_on_a_phone_and_the_board_turns_green(
     expect(card.get_by_test_id("status")).to_have_attribute("data-status", "overdue")
     expect(card.get_by_test_id("status")).to_have_text(zh("overdue"))
     expect(card.get_by_test_id("visits-this-month")).to_contain_text("0")
-    expect(card.get_by_test_id("dedication-days")).to_contain_text(zh("not recorded yet"))
+    expect(card.get_by_test_id("dedication-days")).to_contain_text("1")
     assert not has_horizontal_scroll(page)
     page.screenshot(path=shots_dir / "duties-board-overdue.png", full_page=True)
 

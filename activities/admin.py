@@ -1,0 +1,175 @@
+"""The activities in the admin site, the administrator's tool (see branch/admin.py). Models with a
+history use SimpleHistoryAdmin, so the administrator's changes are in it too; assets have the same
+import and export as the secretary's pages, choosing the branch on the import form."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import widgets as admin_widgets
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Activity,
+    ActivityAttendance,
+    ActivityPhoto,
+    Appeal,
+    AppealAttachment,
+    Asset,
+    AssignmentTarget,
+    BranchRule,
+    CareOccasion,
+    CareVisit,
+    Forum,
+    GuidanceVisit,
+    Honor,
+    Innovation,
+    InnovationAward,
+    Meeting,
+    MeetingAttachment,
+    MeetingAttendance,
+    ModelSelection,
+    Nomination,
+    Patent,
+    Publicity,
+    Reading,
+    RedFlagAssignment,
+)
+from .resources import AssetAdminMixin
+from .services.assets import clean_hard_reason, normalize_asset_code, normalize_station
+
+
+@admin.register(Honor)
+class HonorAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "member", "branch", "awarded_on", "awarded_by"]
+    list_filter = ["branch", "level"]
+    search_fields = ["title", "awarded_by", "member__name"]
+    list_select_related = ["member", "branch"]
+    raw_id_fields = ["member"]
+    date_hierarchy = "awarded_on"
+
+
+class MeetingAttendanceInline(admin.TabularInline):
+    model = MeetingAttendance
+    extra = 0
+    raw_id_fields = ["member"]
+
+
+class MeetingAttachmentInline(admin.TabularInline):
+    model = MeetingAttachment
+    extra = 0
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["held_on", "kind", "topic", "branch", "party_group", "has_vote", "below_quorum"]
+    list_filter = ["branch", "kind", "has_vote", "below_quorum"]
+    search_fields = ["topic", "minutes"]
+    list_select_related = ["branch", "party_group"]
+    date_hierarchy = "held_on"
+    inlines = [MeetingAttendanceInline, MeetingAttachmentInline]
+
+
+@admin.register(GuidanceVisit)
+class GuidanceVisitAdmin(SimpleHistoryAdmin):
+    list_display = ["visited_on", "member", "work_team"]
+    list_filter = ["work_team__branch", "work_team"]
+    search_fields = ["member__name", "work_team__name", "guidance", "problems"]
+    list_select_related = ["member", "work_team"]
+    raw_id_fields = ["member"]
+    date_hierarchy = "visited_on"
+
+
+class AssetAdminForm(forms.ModelForm):
+    """The registry's rules (activities/services/assets.py) in the admin too: the code's normal form
+    and the reason of a hard-to-manage asset."""
+
+    class Meta:
+        model = Asset
+        fields = ["branch", "code", "kind", "station", "status", "hard_to_manage", "hard_reason"]
+
+    def clean_code(self):
+        return normalize_asset_code(self.cleaned_data["code"])
+
+    def clean_station(self):
+        return normalize_station(self.cleaned_data["station"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "hard_to_manage" in cleaned:
+            try:
+                cleaned["hard_reason"] = clean_hard_reason(
+                    hard_to_manage=cleaned["hard_to_manage"], hard_reason=cleaned.get("hard_reason", "")
+                )
+            except ValidationError as exc:
+                self.add_error("hard_reason", exc)
+        return cleaned
+
+
+@admin.register(Asset)
+class AssetAdmin(AssetAdminMixin, SimpleHistoryAdmin):
+    form = AssetAdminForm
+    list_display = ["code", "branch", "kind", "station", "status", "hard_to_manage"]
+    list_filter = ["branch", "kind", "status", "hard_to_manage"]
+    search_fields = ["code", "station", "hard_reason"]
+    list_select_related = ["branch"]
+
+
+class AssignmentTargetInline(admin.TabularInline):
+    model = AssignmentTarget
+    extra = 0
+
+
+@admin.register(RedFlagAssignment)
+class RedFlagAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["asset", "member", "started_on", "ended_on"]
+    list_filter = ["asset__branch", "asset__kind"]
+    search_fields = ["asset__code", "member__name", "member__employee_number"]
+    list_select_related = ["asset", "member"]
+    raw_id_fields = ["asset", "member"]
+    date_hierarchy = "started_on"
+    inlines = [AssignmentTargetInline]
+
+
+@admin.register(Reading)
+class ReadingAdmin(admin.ModelAdmin):
+    list_display = ["asset", "indicator", "reading_on", "value", "entered_by", "created_at"]
+    list_filter = ["indicator", "asset__branch"]
+    search_fields = ["asset__code"]
+    list_select_related = ["asset", "entered_by"]
+    raw_id_fields = ["asset", "entered_by"]
+    date_hierarchy = "reading_on"
+
+
+# The service work's models (issue 5), plainly until their pages bring admin classes of their own. A
+# model with a history gets SimpleHistoryAdmin, so that changes made here are in it too. Links are
+# https unless typed otherwise (Django 6's default, without its deprecation warning).
+_URL_FIELD = {models.URLField: {"widget": admin_widgets.AdminURLFieldWidget, "assume_scheme": "https"}}
+
+
+class PlainAdmin(admin.ModelAdmin):
+    formfield_overrides = _URL_FIELD
+
+
+class PlainHistoryAdmin(SimpleHistoryAdmin):
+    formfield_overrides = _URL_FIELD
+
+
+for _model in (
+    Activity,
+    ActivityAttendance,
+    ActivityPhoto,
+    Appeal,
+    AppealAttachment,
+    BranchRule,
+    CareOccasion,
+    CareVisit,
+    Forum,
+    Innovation,
+    InnovationAward,
+    ModelSelection,
+    Nomination,
+    Patent,
+    Publicity,
+):
+    admin.site.register(_model, PlainHistoryAdmin if hasattr(_model, "history") else PlainAdmin)
