@@ -16,6 +16,7 @@ from activities.demo import build_honors, build_recognition
 from activities.demo_appeals import build_appeals_and_care
 from activities.demo_duties import build_duties
 from activities.demo_meetings import build_meetings
+from activities.demo_redflag import build_red_flag
 from activities.demo_service import build_service_activities
 from members import demo as member_demo
 from members.demo_records import build_member_records
@@ -132,4 +133,5 @@ def build_demo_branch(*, password: str, today: dt.date | None = None) -> DemoRes
     created += build_recognition(branch=branch, members=members, today=today)
     created += build_duties(branch=branch, members=members, today=today)
     created += build_meetings(branch=branch, members=members, today=today)
+    created += build_red_flag(branch=branch, members=members, today=today)
     return DemoResult(branch=branch, created=created)
