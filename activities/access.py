@@ -36,6 +36,9 @@ class Can(enum.StrEnum):
     MANAGE_ACTIVITIES = "manage_activities"  # create and edit the branch's activities, add photos
     TAKE_ATTENDANCE = "take_attendance"  # within scope: a group leader their group, the committee all
     REGISTER_FOR_ACTIVITY = "register_for_activity"  # a member signs up for a planned activity
+    # Quarterly assessment (a member reads their own figures in their record book, within scope):
+    VIEW_ASSESSMENT = "view_assessment"  # the branch's scores and evidence of a quarter
+    MANAGE_ASSESSMENT = "manage_assessment"  # edit the scheme, adjust, deduct, lock a quarter
 
 
 _CAPS: dict[Role, frozenset[Can]] = {
@@ -56,6 +59,10 @@ _CAPS: dict[Role, frozenset[Can]] = {
     # The administrator reads everything here and changes data in the admin site.
     Role.ADMIN: frozenset({Can.VIEW_MEETINGS, Can.VIEW_DUTIES, Can.VIEW_RED_FLAG}),
 }
+# The committee reads the assessment; only the secretary changes it (every capability). The
+# administrator reads it for every branch and exports the workbooks.
+_CAPS[Role.COMMITTEE] = _CAPS[Role.COMMITTEE] | {Can.VIEW_ASSESSMENT}
+_CAPS[Role.ADMIN] = _CAPS[Role.ADMIN] | {Can.VIEW_ASSESSMENT}
 # Recognition: the committee manages it (the secretary alone edits the wall's rules, checked in
 # activities/services/recognition.py); every member may nominate. Added here, not in the dict
 # above, so the edit stays small.

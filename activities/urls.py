@@ -1,4 +1,4 @@
-from .views import appeals, assets, care, duties, meetings, recognition, redflag, service
+from .views import appeals, assessment, assets, care, duties, meetings, recognition, redflag, service
 
 app_name = "activities"
 urlpatterns = (
@@ -10,4 +10,5 @@ urlpatterns = (
     + appeals.urlpatterns
     + care.urlpatterns
     + recognition.urlpatterns
+    + assessment.urlpatterns
 )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from activities.demo import build_honors, build_recognition
 from activities.demo_appeals import build_appeals_and_care
+from activities.demo_assessment import build_assessment
 from activities.demo_duties import build_duties
 from activities.demo_meetings import build_meetings
 from activities.demo_redflag import build_red_flag
@@ -134,4 +135,6 @@ def build_demo_branch(*, password: str, today: dt.date | None = None) -> DemoRes
     created += build_duties(branch=branch, members=members, today=today)
     created += build_meetings(branch=branch, members=members, today=today)
     created += build_red_flag(branch=branch, members=members, today=today)
+    # Last: the assessment scores what the others recorded.
+    created += build_assessment(branch=branch, members=members, today=today)
     return DemoResult(branch=branch, created=created)

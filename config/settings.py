@@ -185,3 +185,13 @@ HONGQI_DEMO_PASSWORD = "hongqi2017"  # noqa: S105 - the demo accounts' default p
 HONGQI_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 SITE_TITLE = _("Hongqi")
+
+# Quarterly assessment: the defaults of a new branch's scheme (the secretary changes them per branch on
+# the scheme page). Grades from the total: 优秀 from 95, 合格 from 80, 基本合格 from 60, 不合格 below;
+# at most a third of the graded members 优秀, as in the yearly democratic appraisal.
+HONGQI_ASSESSMENT = {
+    "EXCELLENT_FROM": 95,
+    "QUALIFIED_FROM": 80,
+    "BASIC_FROM": 60,
+    "EXCELLENT_SHARE_PERCENT": "33.33",
+}

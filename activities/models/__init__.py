@@ -1,6 +1,16 @@
 """What happens in the branch, one module per subject; import the models from here."""
 
 from .appeals import Appeal, AppealAttachment, Forum
+from .assessment import (
+    AssessmentItem,
+    AssessmentPeriod,
+    AssessmentScheme,
+    Deduction,
+    Grade,
+    ItemScore,
+    MemberScore,
+    ScoreAdjustment,
+)
 from .care import CareOccasion, CareVisit
 from .honors import BranchRule, Honor, ModelSelection, Nomination, Publicity
 from .innovation import Innovation, InnovationAward, Patent
@@ -9,6 +19,14 @@ from .redflag import Asset, AssignmentTarget, Indicator, Reading, RedFlagAssignm
 from .service import Activity, ActivityAttendance, ActivityPhoto
 
 __all__ = [
+    "AssessmentItem",
+    "AssessmentPeriod",
+    "AssessmentScheme",
+    "Deduction",
+    "Grade",
+    "ItemScore",
+    "MemberScore",
+    "ScoreAdjustment",
     "Activity",
     "ActivityAttendance",
     "ActivityPhoto",
