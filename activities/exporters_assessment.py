@@ -44,10 +44,10 @@ class AssessmentExporter(Exporter):
     description = _("Every member's scores, total and grade, and a sheet of evidence per item.")
     form_class = QuarterForm
 
-    def allowed(self, actor, branch) -> bool:
+    def allowed(self, actor, branch, params=None) -> bool:
         return can(actor, Can.VIEW_ASSESSMENT) and (actor.is_admin or actor.branch_id == branch.pk)
 
-    def clean_params(self, branch, params):
+    def clean_params(self, branch, params, actor=None):
         quarter = validate_past_or_current(Quarter.parse(params.get("quarter", "")))
         return {**params, "quarter": str(quarter)}
 

@@ -60,8 +60,9 @@ class Exporter:
     formats: ClassVar[tuple[str, ...]] = FORMATS
     form_class: ClassVar[type[forms.Form] | None] = None  # built with form_class(data, actor=, branch=)
 
-    def allowed(self, actor, branch) -> bool:
-        """May this actor run the report for this branch? Asked again when the job runs."""
+    def allowed(self, actor, branch, params: dict | None = None) -> bool:
+        """May this actor run the report for this branch (and, when given, with these parameters —
+        e.g. another member's record book)? Asked when a job starts and again when it runs."""
         raise NotImplementedError
 
     def params_from_form(self, cleaned_data: dict) -> dict:
@@ -72,7 +73,7 @@ class Exporter:
             if key != "format"
         }
 
-    def clean_params(self, branch, params: dict) -> dict:
+    def clean_params(self, branch, params: dict, actor=None) -> dict:
         """Check stored parameters again when the job runs (the command line, schedules); raise
         ValidationError with a Chinese message when they no longer make sense."""
         return params
