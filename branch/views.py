@@ -1,9 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from members.access import Capability
 
-from .selectors import branch_overview, branches_visible_to
+from .dashboard import branch_dashboard
+from .quarters import Quarter, validate_past_or_current
+from .selectors import branches_visible_to
+
+# How many quarters back the dashboard's quarter menu offers (any earlier one works by URL).
+QUARTER_CHOICES = 8
 
 
 @login_required
@@ -29,6 +37,35 @@ def branch_list(request):
 
 @login_required
 def overview(request, pk: int):
-    request.actor.require(Capability.VIEW_BRANCH_OVERVIEW)
-    branch = get_object_or_404(branches_visible_to(request.actor), pk=pk)
-    return render(request, "branch/overview.html", {"overview": branch_overview(branch)})
+    """The branch dashboard for a quarter: ?quarter=2026Q3, the current one by default."""
+    actor = request.actor
+    actor.require(Capability.VIEW_BRANCH_OVERVIEW)
+    branch = get_object_or_404(branches_visible_to(actor), pk=pk)
+    today = timezone.localdate()
+    quarter = Quarter.of(today)
+    if wanted := request.GET.get("quarter", "").strip():
+        try:
+            quarter = validate_past_or_current(Quarter.parse(wanted), today)
+        except ValidationError as error:
+            # A future or malformed quarter: say why, and show the current one.
+            messages.error(request, " ".join(error.messages))
+            return redirect("branch:overview", pk=branch.pk)
+    dashboard = branch_dashboard(branch, quarter=quarter, today=today)
+    choices = [Quarter.of(today)]
+    while len(choices) < QUARTER_CHOICES:
+        choices.append(choices[-1].previous())
+    if quarter not in choices:  # an older quarter asked for by URL
+        choices.append(quarter)
+    return render(
+        request,
+        "branch/overview.html",
+        {
+            "dashboard": dashboard,
+            "overview": dashboard.overview,
+            "quarter_choices": choices,
+            # The administrator, above the branches, tells the calendar and duty board which branch.
+            "branch_param": branch.pk if actor.is_admin else None,
+            # The pipeline pages are the branch committee's own (by their member record).
+            "can_open_pipeline": actor.can(Capability.VIEW_PIPELINE) and actor.branch_id == branch.pk,
+        },
+    )
