@@ -321,4 +321,6 @@ def _attained(percent) -> str:
     if percent is None:
         return NO_READING
     return ATTAINED if float(percent) >= GREEN_FROM else NOT_ATTAINED
+
+
 from .exporters_assessment import AssessmentExporter  # noqa: E402, F401  (registers the workbook)

@@ -122,4 +122,4 @@ def _evidence_rows(rule, ctx, people):
         if person is None:  # not assessed this quarter (left before it ended, not a party member)
             continue
         numeric = ev.value if isinstance(ev.value, int | float) or hasattr(ev.value, "quantize") else None
-        yield (*person, ev.date, ev.what, ev.detail, numeric, "" if numeric is not None else str(ev.value))
+        yield (*person, ev.date, ev.what, ev.detail, numeric, None if numeric is not None else str(ev.value))

@@ -57,7 +57,18 @@ def _browser_missing() -> str | None:
     return None
 
 
-_MISSING = {"redis": _redis_missing, "postgres": _postgres_missing, "browser": _browser_missing}
+def _libreoffice_missing() -> str | None:
+    if not shutil.which("soffice"):
+        return "LibreOffice not found (apt-get install libreoffice-calc-nogui)"
+    return None
+
+
+_MISSING = {
+    "redis": _redis_missing,
+    "postgres": _postgres_missing,
+    "browser": _browser_missing,
+    "libreoffice": _libreoffice_missing,
+}
 
 
 def pytest_runtest_setup(item):
