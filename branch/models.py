@@ -1,8 +1,14 @@
-"""The branch and how it is organised: party groups and front-line work teams."""
+"""The branch and how it is organised: party groups and front-line work teams; its notifications and
+its exports (the job log and the scheduled reports of branch/exports)."""
+
+from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,3 +122,120 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# ---- exports (branch/exports) --------------------------------------------------------------------
+
+
+def export_upload_to(job: ExportJob, filename: str) -> str:
+    """exports/2026/10/<random>.xlsx: the stored name is unguessable and never the download name
+    (`ExportJob.filename`), so two jobs never write the same file and a URL guess finds nothing."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else job.file_format
+    return f"exports/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}.{extension}"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
+    CSV = "csv", _("CSV file (.csv, first sheet only)")
+
+
+class ScheduledExport(models.Model):
+    """A report one person asked to have made again and again: on the first working day (Mon–Fri)
+    after each quarter ends, or of each month. A parameter written "previous" means the quarter
+    before the run date. After `max_failures` failed runs in a row it stops itself and says so."""
+
+    class Frequency(models.TextChoices):
+        QUARTERLY = "quarterly", _("every quarter, on the first working day after it ends")
+        MONTHLY = "monthly", _("every month, on its first working day")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="scheduled_exports", verbose_name=_("branch")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_exports", verbose_name=_("owner")
+    )
+    exporter = models.CharField(_("report"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.XLSX)
+    frequency = models.CharField(_("when"), max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY)
+    active = models.BooleanField(_("active"), default=True)
+    next_run_on = models.DateField(_("next run on"))
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    failure_count = models.PositiveSmallIntegerField(_("failures in a row"), default=0)
+    max_failures = models.PositiveSmallIntegerField(_("stop after this many failures in a row"), default=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled export")
+        verbose_name_plural = _("scheduled exports")
+        ordering = ["next_run_on", "pk"]
+        indexes = [models.Index(fields=["active", "next_run_on"])]
+
+    def __str__(self):
+        return f"{self.exporter} ({self.get_frequency_display()})"
+
+
+class ExportJob(models.Model):
+    """One export someone asked for, and the export log: the row stays (who exported what, when)
+    after its file has expired and been deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to start")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    # PROTECT: the log outlives neither its branch nor its people being deleted by accident.
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("branch"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("owner")
+    )
+    exporter = models.CharField(_("report"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.XLSX)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=200, blank=True)
+    filename = models.CharField(_("download name"), max_length=200)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file kept until"), null=True, blank=True)
+    expired = models.BooleanField(_("file deleted"), default=False)
+    scheduled = models.ForeignKey(
+        ScheduledExport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("scheduled export"),
+    )
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["expired", "expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="export_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("exports:job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def can_download(self) -> bool:
+        return self.status == self.Status.DONE and not self.expired and bool(self.file)

@@ -45,12 +45,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "import_export",
     "simple_history",
     # Hongqi's own apps; dependencies point one way: branch <- members <- activities.
     "branch",
     "members",
     "activities",
+    # After Hongqi's apps: the first app with a command name wins, and `manage.py export` is Hongqi's
+    # (branch/management/commands/export.py), not django-import-export's generic one.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +161,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # beat run `python manage.py send_reminders` from cron instead; both are safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "activities.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
+    # Exports: fail jobs that never started or finished and delete expired files every hour; start the
+    # scheduled exports every morning (branch/exports/tasks.py).
+    "clean-up-exports": {"task": "branch.exports.tasks.cleanup_exports_task", "schedule": crontab(minute=0)},
+    "run-scheduled-exports": {
+        "task": "branch.exports.tasks.run_scheduled_exports_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
+# Autodiscovery finds `<app>.tasks` modules only; the export tasks live one level down.
+CELERY_IMPORTS = ("branch.exports.tasks",)
 
 # Production hardening, on whenever DEBUG is off. SECURE_SSL_REDIRECT can be turned off when a
 # proxy in front of the app already redirects (set SECURE_SSL_REDIRECT=0).
@@ -183,6 +194,11 @@ LOGGING = {
 # Branch-level product settings that later features read.
 HONGQI_DEMO_PASSWORD = "hongqi2017"  # noqa: S105 - the demo accounts' default password, documented in README.md
 HONGQI_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Exports (branch/exports): days a finished file is kept for download (the job stays in the export
+# log), and minutes a job may wait for the worker or run before it is failed.
+HONGQI_EXPORT_KEEP_DAYS = env_int("HONGQI_EXPORT_KEEP_DAYS", 7)
+HONGQI_EXPORT_PENDING_TIMEOUT = env_int("HONGQI_EXPORT_PENDING_TIMEOUT", 10)
+HONGQI_EXPORT_RUNNING_TIMEOUT = env_int("HONGQI_EXPORT_RUNNING_TIMEOUT", 60)
 
 SITE_TITLE = _("Hongqi")
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("notifications/", include("branch.views_notifications")),
+    path("exports/", include("branch.exports.urls")),
     path("admin/", admin.site.urls),
 ]
 
