@@ -1,6 +1,8 @@
 """The activities in the admin site, the administrator's tool (see branch/admin.py). Models with a
-history use SimpleHistoryAdmin, so the administrator's changes are in it too; assets have the same
-import and export as the secretary's pages, choosing the branch on the import form."""
+history use SimpleHistoryAdmin, so the administrator's changes are in it too. Every main model has the
+staged, all-or-nothing spreadsheet import and export, choosing the branch on the import form: assets
+as on the secretary's pages (activities/resources.py), the others by natural keys
+(activities/resources_*.py, branch/spreadsheets/records.py)."""
 
 from django import forms
 from django.contrib import admin
@@ -8,6 +10,8 @@ from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+
+from branch.spreadsheets.records import sheet_admin
 
 from .models import (
     Activity,
@@ -36,11 +40,16 @@ from .models import (
     RedFlagAssignment,
 )
 from .resources import AssetAdminMixin
+from .resources_appeals import AppealResource, CareOccasionResource, CareVisitResource, ForumResource
+from .resources_meetings import GuidanceVisitResource, MeetingAttendanceResource, MeetingResource
+from .resources_recognition import HonorResource, InnovationAwardResource, InnovationResource, PatentResource
+from .resources_redflag import AssignmentTargetResource, ReadingResource, RedFlagAssignmentResource
+from .resources_service import ActivityAttendanceResource, ActivityResource
 from .services.assets import clean_hard_reason, normalize_asset_code, normalize_station
 
 
 @admin.register(Honor)
-class HonorAdmin(admin.ModelAdmin):
+class HonorAdmin(sheet_admin(HonorResource), admin.ModelAdmin):
     list_display = ["title", "level", "member", "branch", "awarded_on", "awarded_by"]
     list_filter = ["branch", "level"]
     search_fields = ["title", "awarded_by", "member__name"]
@@ -61,7 +70,7 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(sheet_admin(MeetingResource), SimpleHistoryAdmin):
     list_display = ["held_on", "kind", "topic", "branch", "party_group", "has_vote", "below_quorum"]
     list_filter = ["branch", "kind", "has_vote", "below_quorum"]
     search_fields = ["topic", "minutes"]
@@ -70,8 +79,17 @@ class MeetingAdmin(SimpleHistoryAdmin):
     inlines = [MeetingAttendanceInline, MeetingAttachmentInline]
 
 
+@admin.register(MeetingAttendance)
+class MeetingAttendanceAdmin(sheet_admin(MeetingAttendanceResource), SimpleHistoryAdmin):
+    list_display = ["meeting", "member", "presence"]
+    list_filter = ["meeting__branch", "presence", "meeting__kind"]
+    search_fields = ["member__name", "member__employee_number", "meeting__topic"]
+    list_select_related = ["meeting", "member"]
+    raw_id_fields = ["meeting", "member"]
+
+
 @admin.register(GuidanceVisit)
-class GuidanceVisitAdmin(SimpleHistoryAdmin):
+class GuidanceVisitAdmin(sheet_admin(GuidanceVisitResource), SimpleHistoryAdmin):
     list_display = ["visited_on", "member", "work_team"]
     list_filter = ["work_team__branch", "work_team"]
     search_fields = ["member__name", "work_team__name", "guidance", "problems"]
@@ -121,7 +139,7 @@ class AssignmentTargetInline(admin.TabularInline):
 
 
 @admin.register(RedFlagAssignment)
-class RedFlagAssignmentAdmin(SimpleHistoryAdmin):
+class RedFlagAssignmentAdmin(sheet_admin(RedFlagAssignmentResource), SimpleHistoryAdmin):
     list_display = ["asset", "member", "started_on", "ended_on"]
     list_filter = ["asset__branch", "asset__kind"]
     search_fields = ["asset__code", "member__name", "member__employee_number"]
@@ -131,8 +149,17 @@ class RedFlagAssignmentAdmin(SimpleHistoryAdmin):
     inlines = [AssignmentTargetInline]
 
 
+@admin.register(AssignmentTarget)
+class AssignmentTargetAdmin(sheet_admin(AssignmentTargetResource), admin.ModelAdmin):
+    list_display = ["assignment", "indicator", "target"]
+    list_filter = ["assignment__asset__branch", "indicator"]
+    search_fields = ["assignment__asset__code", "assignment__member__name"]
+    list_select_related = ["assignment__asset", "assignment__member"]
+    raw_id_fields = ["assignment"]
+
+
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin):
+class ReadingAdmin(sheet_admin(ReadingResource), admin.ModelAdmin):
     list_display = ["asset", "indicator", "reading_on", "value", "entered_by", "created_at"]
     list_filter = ["indicator", "asset__branch"]
     search_fields = ["asset__code"]
@@ -155,21 +182,22 @@ class PlainHistoryAdmin(SimpleHistoryAdmin):
     formfield_overrides = _URL_FIELD
 
 
-for _model in (
-    Activity,
-    ActivityAttendance,
-    ActivityPhoto,
-    Appeal,
-    AppealAttachment,
-    BranchRule,
-    CareOccasion,
-    CareVisit,
-    Forum,
-    Innovation,
-    InnovationAward,
-    ModelSelection,
-    Nomination,
-    Patent,
-    Publicity,
-):
+for _model in (ActivityPhoto, AppealAttachment, BranchRule, ModelSelection, Nomination, Publicity):
     admin.site.register(_model, PlainHistoryAdmin if hasattr(_model, "history") else PlainAdmin)
+
+# With import and export; plain otherwise until their pages bring admin classes of their own.
+for _model, _resource in (
+    (Activity, ActivityResource),
+    (ActivityAttendance, ActivityAttendanceResource),
+    (Appeal, AppealResource),
+    (CareOccasion, CareOccasionResource),
+    (CareVisit, CareVisitResource),
+    (Forum, ForumResource),
+    (Innovation, InnovationResource),
+    (InnovationAward, InnovationAwardResource),
+    (Patent, PatentResource),
+):
+    _base = PlainHistoryAdmin if hasattr(_model, "history") else PlainAdmin
+    # Filtering by branch also narrows the export to one branch, ready to import into it again.
+    _options = {"list_filter": [_resource.branch_path()]}
+    admin.site.register(_model, type(f"{_model.__name__}Admin", (sheet_admin(_resource), _base), _options))

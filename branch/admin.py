@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, PartyGroup, WorkTeam
+from .resources import BranchResource, PartyGroupResource, WorkTeamResource
+from .spreadsheets.records import sheet_admin
 
 # The admin site is the administrator's tool (系统管理员, a superuser above the branches). Secretaries
 # and members work in Hongqi's own pages, whose access rules live in each app's access module; so
-# staff status alone never opens the admin.
+# staff status alone never opens the admin. Every main model has import and export here (see
+# branch/spreadsheets/records.py): rows name records by natural keys, and the administrator chooses the
+# branch to import into.
 admin.site.site_header = _("Hongqi administration")
 admin.site.site_title = _("Hongqi administration")
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
@@ -22,7 +26,7 @@ class WorkTeamInline(admin.TabularInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(sheet_admin(BranchResource), admin.ModelAdmin):
     list_display = ["name", "plant", "operation_area"]
     search_fields = ["name", "plant", "operation_area"]
     list_filter = ["plant"]
@@ -30,14 +34,14 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyGroup)
-class PartyGroupAdmin(admin.ModelAdmin):
+class PartyGroupAdmin(sheet_admin(PartyGroupResource), admin.ModelAdmin):
     list_display = ["name", "branch", "area"]
     search_fields = ["name", "area"]
     list_filter = ["branch"]
 
 
 @admin.register(WorkTeam)
-class WorkTeamAdmin(admin.ModelAdmin):
+class WorkTeamAdmin(sheet_admin(WorkTeamResource), admin.ModelAdmin):
     list_display = ["name", "branch", "station"]
     search_fields = ["name", "station"]
     list_filter = ["branch"]
