@@ -19,25 +19,32 @@ from .models import (
     ActivityPhoto,
     Appeal,
     AppealAttachment,
+    AssessmentItem,
+    AssessmentPeriod,
+    AssessmentScheme,
     Asset,
     AssignmentTarget,
     BranchRule,
     CareOccasion,
     CareVisit,
+    Deduction,
     Forum,
     GuidanceVisit,
     Honor,
     Innovation,
     InnovationAward,
+    ItemScore,
     Meeting,
     MeetingAttachment,
     MeetingAttendance,
+    MemberScore,
     ModelSelection,
     Nomination,
     Patent,
     Publicity,
     Reading,
     RedFlagAssignment,
+    ScoreAdjustment,
 )
 from .resources import AssetAdminMixin
 from .resources_appeals import AppealResource, CareOccasionResource, CareVisitResource, ForumResource
@@ -201,3 +208,77 @@ for _model, _resource in (
     # Filtering by branch also narrows the export to one branch, ready to import into it again.
     _options = {"list_filter": [_resource.branch_path()]}
     admin.site.register(_model, type(f"{_model.__name__}Admin", (sheet_admin(_resource), _base), _options))
+
+
+# ---- quarterly assessment ---------------------------------------------------------------------------
+# The scheme and what the secretary entered keep their history; locked results are the figures of
+# record, so the admin shows them read-only (the lock is the only way they are written).
+
+
+class AssessmentItemInline(admin.TabularInline):
+    model = AssessmentItem
+    extra = 0
+    fields = ("rule", "name", "points", "target", "cap", "position", "active")
+
+
+@admin.register(AssessmentScheme)
+class AssessmentSchemeAdmin(SimpleHistoryAdmin):
+    list_display = ("branch", "excellent_from", "qualified_from", "basic_from", "excellent_share_percent")
+    inlines = [AssessmentItemInline]
+
+
+@admin.register(AssessmentItem)
+class AssessmentItemAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "rule", "points", "target", "cap", "active", "scheme")
+    list_filter = ("scheme__branch", "rule")
+
+
+@admin.register(AssessmentPeriod)
+class AssessmentPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ("branch", "year", "quarter", "locked_at", "locked_by")
+    list_filter = ("branch", "year")
+    readonly_fields = ("locked_at", "locked_by")
+
+
+@admin.register(ScoreAdjustment, Deduction)
+class AssessmentEntryAdmin(SimpleHistoryAdmin):
+    list_display = ("member", "period", "points", "reason")
+    list_filter = ("period__branch", "period__year", "period__quarter")
+    search_fields = ("member__name", "member__employee_number", "reason")
+    autocomplete_fields = ("member",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ItemScoreInline(admin.TabularInline):
+    model = ItemScore
+    fields = ("item_name", "measure", "computed", "points", "reason", "evidence_count")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberScore)
+class MemberScoreAdmin(ReadOnlyAdmin):
+    list_display = ("member", "period", "party_group_name", "total", "grade")
+    list_filter = ("period__branch", "period__year", "period__quarter", "grade")
+    search_fields = ("member__name", "member__employee_number")
+    inlines = [ItemScoreInline]
+
+
+@admin.register(ItemScore)
+class ItemScoreAdmin(ReadOnlyAdmin):
+    list_display = ("member_score", "item_name", "computed", "points", "reason")
+    list_filter = ("member_score__period__branch",)

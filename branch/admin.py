@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, PartyGroup, WorkTeam
+from .models import Branch, ExportJob, PartyGroup, ScheduledExport, WorkTeam
 from .resources import BranchResource, PartyGroupResource, WorkTeamResource
 from .spreadsheets.records import sheet_admin
 
@@ -45,3 +45,28 @@ class WorkTeamAdmin(sheet_admin(WorkTeamResource), admin.ModelAdmin):
     list_display = ["name", "branch", "station"]
     search_fields = ["name", "station"]
     list_filter = ["branch"]
+
+
+# ---- exports ---------------------------------------------------------------------------------------
+# The export jobs are the export log (who exported what, when): read-only here. Schedules may be
+# stopped or corrected by the administrator.
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "owner", "branch", "exporter", "file_format", "status", "row_count", "expired")
+    list_filter = ("status", "exporter", "branch", "file_format")
+    search_fields = ("owner__username", "filename")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledExport)
+class ScheduledExportAdmin(admin.ModelAdmin):
+    list_display = ("owner", "branch", "exporter", "frequency", "active", "next_run_on", "failure_count")
+    list_filter = ("active", "exporter", "branch")

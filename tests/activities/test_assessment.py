@@ -474,3 +474,20 @@ def test_scheme_page(client, branch, secretary, committee_member):
     data["qualified_from"] = "95"
     response = client.post(url, data)
     assert response.status_code == 200 and response.context["form"].errors
+
+
+# ---- admin -------------------------------------------------------------------------------------
+
+
+def test_locked_scores_are_read_only_in_the_admin(client, admin_user, branch, secretary_actor, member):
+    services.lock_quarter(actor=secretary_actor, branch=branch, quarter=Q3, today=AFTER)
+    score = MemberScore.objects.get(member=member)
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:activities_memberscore_change", args=[score.pk])).status_code == 200
+    response = client.post(reverse("admin:activities_memberscore_change", args=[score.pk]), {"total": "100"})
+    assert response.status_code == 403
+    score.refresh_from_db()
+    assert score.total != Decimal(100)
+    assert client.get(reverse("admin:activities_assessmentscheme_changelist")).status_code == 200
+    assert client.get(reverse("admin:branch_exportjob_changelist")).status_code == 200
+    assert client.get(reverse("admin:branch_exportjob_add")).status_code == 403
