@@ -64,6 +64,7 @@ class AssessmentScheme(models.Model):
         _("basically qualified from (points)"), max_digits=5, decimal_places=1, default=default_basic_from
     )
     excellent_share_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("excellent at most (% of graded members)"),
         max_digits=5,
         decimal_places=2,

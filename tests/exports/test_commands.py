@@ -32,7 +32,7 @@ def export(*args, **options):
 def test_export_writes_the_file(secretary, member, tmp_path):
     output = tmp_path / "名册.xlsx"
     said = export("test-people", branch=secretary.branch.name, quarter=LAST_QUARTER, output=str(output))
-    assert "3 rows" in said  # two members, then the totals sheet's row
+    assert "3 行" in said  # two members, then the totals sheet's row
     workbook = openpyxl.load_workbook(output)
     assert workbook["名册"]["A1"].value == f"{secretary.branch.name} {LAST_QUARTER} 名册"
     assert not ExportJob.objects.exists()  # the command never writes the job log
@@ -49,7 +49,7 @@ def test_a_future_quarter_is_refused_and_nothing_is_written(secretary, tmp_path)
     output = tmp_path / "future.xlsx"
     with pytest.raises(CommandError) as error:
         export("test-people", branch=secretary.branch.name, quarter=NEXT_QUARTER, output=str(output))
-    assert "has not begun" in str(error.value)
+    assert "尚未开始" in str(error.value)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -60,17 +60,17 @@ def test_the_command_line_exits_nonzero_on_a_refused_quarter(secretary, tmp_path
     with pytest.raises(SystemExit) as exit_:
         ExportCommand().run_from_argv([*argv, "--output", str(output)])
     assert exit_.value.code == 1
-    assert "has not begun" in capsys.readouterr().err
+    assert "尚未开始" in capsys.readouterr().err
     assert not output.exists()
 
 
 @pytest.mark.parametrize(
     ("args", "options", "message"),
     [
-        (["no-such-report"], {}, "no report called"),
-        (["test-open"], {"branch": "不存在的支部"}, "no branch"),
+        (["no-such-report"], {}, "没有名为"),
+        (["test-open"], {"branch": "不存在的支部"}, "没有党支部"),
         (["test-open"], {"param": ["novalue"]}, "key=value"),
-        (["test-open"], {"file_format": "csv", "output": "/no/such/folder/x.csv"}, "does not exist"),
+        (["test-open"], {"file_format": "csv", "output": "/no/such/folder/x.csv"}, "不存在"),
     ],
 )
 def test_mistakes_are_command_errors(member, tmp_path, args, options, message):
@@ -82,7 +82,7 @@ def test_mistakes_are_command_errors(member, tmp_path, args, options, message):
 
 def test_with_a_user_the_report_is_checked_against_their_rights(secretary, member, tmp_path):
     output = tmp_path / "x.xlsx"
-    with pytest.raises(CommandError, match="may not"):
+    with pytest.raises(CommandError, match="无权"):
         export(
             "test-people",
             branch=secretary.branch.name,
@@ -133,7 +133,7 @@ def test_export_assessment_calls_the_assessment_exporter(member, tmp_path, monke
     assert FakeAssessment.seen == [{"quarter": LAST_QUARTER}]
     assert openpyxl.load_workbook(output)["考核"]["A2"].value == LAST_QUARTER
 
-    with pytest.raises(CommandError, match="has not begun"):
+    with pytest.raises(CommandError, match="尚未开始"):
         call_command(
             "export_assessment", branch=member.branch.name, quarter=NEXT_QUARTER, output=str(tmp_path / "n.xlsx")
         )

@@ -150,7 +150,7 @@ def test_a_secretary_demoted_before_the_task_runs_gets_a_failed_job(secretary):
     CommitteeRole.objects.filter(member=secretary).update(ended_on=timezone.localdate())
     assert services.run_export(job.pk) == Status.FAILED
     job.refresh_from_db()
-    assert "no longer" in job.error and job.branch.name in job.error
+    assert "不能再" in job.error and job.branch.name in job.error
     assert job.file.name == "" and stored_export_files() == []
 
 
@@ -215,7 +215,7 @@ def test_a_stale_pending_job_fails_when_its_status_is_read(member, settings):
     job.refresh_from_db()
     services.fail_if_stale(job)
     assert job.status == Status.FAILED
-    assert "did not start in time" in job.error
+    assert "未能按时开始" in job.error
     assert services.run_export(job.pk) is None  # a worker coming back later does not run it
 
 
@@ -236,7 +236,7 @@ def test_the_cleanup_task_fails_stale_jobs_and_leaves_fresh_ones(member, setting
         old_running.pk: Status.FAILED,
         fresh_running.pk: Status.RUNNING,
     }
-    assert "did not finish in time" in ExportJob.objects.get(pk=old_running.pk).error
+    assert "未能按时完成" in ExportJob.objects.get(pk=old_running.pk).error
 
 
 def test_a_job_failed_as_stale_while_running_keeps_no_file(member, monkeypatch):

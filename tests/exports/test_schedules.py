@@ -171,7 +171,7 @@ def test_a_run_refused_to_a_demoted_owner_is_logged_and_counted(secretary, run_o
     assert run_on("2026-10-01") == 0
     job = ExportJob.objects.get()
     assert (job.status, job.scheduled_id, job.file.name) == (ExportJob.Status.FAILED, schedule.pk, "")
-    assert "no longer" in job.error
+    assert "已无权" in job.error
     schedule.refresh_from_db()
     assert schedule.failure_count == 1
 

@@ -189,7 +189,7 @@ def test_reading_a_stale_job_fails_it(client, member):
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     login(client, member.user)
     status = client.get(reverse("exports:job_status", args=[job.pk])).json()
-    assert status["status"] == "failed" and status["finished"] and "did not start in time" in status["error"]
+    assert status["status"] == "failed" and status["finished"] and "未能按时开始" in status["error"]
     page = client.get(reverse("exports:job", args=[job.pk])).content.decode()
     assert 'data-testid="job-error"' in page
 
