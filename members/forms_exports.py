@@ -70,7 +70,7 @@ class RosterExportForm(ExportForm):
     )
 
 
-QUARTER_CHOICES = [("", _("whole year")), ("1", "Q1"), ("2", "Q2"), ("3", "Q3"), ("4", "Q4")]
+QUARTER_CHOICES = [("", _("whole year")), ("1", _("Q1")), ("2", _("Q2")), ("3", _("Q3")), ("4", _("Q4"))]
 
 
 class RecordBookExportForm(ExportForm):
