@@ -72,7 +72,9 @@ def test_evidence_sheets(branch, member, other_member, people, tmp_path):
     rows = [[c.value for c in r] for r in org.iter_rows(min_row=3)]
     assert {(r[0], r[7]) for r in rows} == {(member.name, "出席"), (other_member.name, "缺席"), ("马晓东", "出席")}
     study = [[c.value for c in r] for r in book["学习学时"].iter_rows(min_row=3)]
-    assert study == [[member.name, member.employee_number, "第一党小组", dt.datetime(2026, 7, 3), "自学", study[0][5], 6, None]]
+    assert study == [
+        [member.name, member.employee_number, "第一党小组", dt.datetime(2026, 7, 3), "自学", study[0][5], 6, None]
+    ]
 
 
 def test_empty_quarter_gives_a_valid_empty_workbook(tmp_path, db):
