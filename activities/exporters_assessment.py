@@ -9,6 +9,7 @@ number of members.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -116,10 +117,19 @@ class AssessmentExporter(Exporter):
             )
 
 
+NUMBERS = (int, float, Decimal)
+
+
 def _evidence_rows(rule, ctx, people):
-    for ev in rule.evidence(ctx):
-        person = people.get(ev.member_id)
+    # Plain tuples from the rule (no Evidence object per row): these sheets hold most of the workbook.
+    for member_id, day, what, detail, value, _ref in rule.evidence_rows(ctx):
+        person = people.get(member_id)
         if person is None:  # not assessed this quarter (left before it ended, not a party member)
             continue
-        numeric = ev.value if isinstance(ev.value, int | float) or hasattr(ev.value, "quantize") else None
-        yield (*person, ev.date, ev.what, ev.detail, numeric, None if numeric is not None else str(ev.value))
+        kind = value.__class__
+        if kind is str:
+            yield (*person, day, what, detail, None, value)
+        elif kind in NUMBERS or isinstance(value, int | float) or hasattr(value, "quantize"):
+            yield (*person, day, what, detail, value, None)
+        else:
+            yield (*person, day, what, detail, None, str(value))
