@@ -170,7 +170,7 @@ def _manage(request, member_pk):
     return member
 
 
-def _member_page(request, quarter, member, form_name, form):
+def _member_page(request, quarter, member, form):
     """Show the member page again with a form's errors."""
     for error in form.non_field_errors():
         messages.error(request, error)
@@ -202,7 +202,7 @@ def assessment_adjust(request, quarter, member_pk):
     ):
         messages.success(request, _("The score was adjusted."))
         return redirect("activities:assessment_member", str(quarter), member.pk)
-    return _member_page(request, quarter, member, "adjust", form)
+    return _member_page(request, quarter, member, form)
 
 
 @login_required
@@ -238,7 +238,7 @@ def assessment_deduct(request, quarter, member_pk):
     ):
         messages.success(request, _("The deduction was recorded."))
         return redirect("activities:assessment_member", str(quarter), member.pk)
-    return _member_page(request, quarter, member, "deduct", form)
+    return _member_page(request, quarter, member, form)
 
 
 @login_required
